@@ -1,0 +1,1 @@
+"""Catalog backends: where add-by-sku resolves a product (``CART_CATALOG``)."""

@@ -1,0 +1,190 @@
+"""The event store on Django's ORM: SQLite on a laptop, PostgreSQL in a cluster.
+
+All ORM work runs on threads this store owns: one writer thread (the group
+committer's batches are serialized there, so the writer keeps one warm
+connection) and a few reader threads for activations. The event loop never
+blocks on the database and no request pays for a thread of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import TypeVar
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from carts.errors import StaleWrite, StorageError
+from carts.eventstore.base import KEYS_KEPT, EventRecord, EventStore, LoadedCart
+from carts.models import Cart, CartEvent
+
+__all__ = ["DatabaseEventStore"]
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class DatabaseEventStore(EventStore):
+    """Appends batches in one transaction; the unique (cart_id, seq) is the fence."""
+
+    def __init__(self, *, readers: int = 4) -> None:
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="cart-log-writer")
+        self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cart-log-reader")
+
+    async def _run(self, executor: ThreadPoolExecutor, fn: Callable[[], T]) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(executor, _with_fresh_connection, fn)
+        except (StaleWrite, StorageError):
+            raise
+        except DatabaseError as exc:
+            raise StorageError(
+                f"the event log could not be reached ({exc.__class__.__name__}: {exc}); "
+                "is the database up and migrated?"
+            ) from exc
+
+    async def append(self, records: Sequence[EventRecord]) -> list[StaleWrite | None]:
+        """Commit ``records`` in one transaction, falling back per cart on a fence hit."""
+        if not records:
+            return []
+        return await self._run(self._writer, lambda: _append(list(records)))
+
+    async def load(self, cart_id: str) -> LoadedCart:
+        """Return the snapshot, the events after it and the recent keys of ``cart_id``."""
+        return await self._run(self._readers, lambda: _load(cart_id))
+
+    async def events(
+        self, cart_id: str, *, after: int = 0, upto: int | None = None
+    ) -> list[EventRecord]:
+        """Return the events of ``cart_id`` with after < seq <= upto."""
+        return await self._run(self._readers, lambda: _events(cart_id, after, upto))
+
+    async def close(self) -> None:
+        """Close the threads' connections and stop the threads."""
+        for executor in (self._writer, self._readers):
+            for _ in range(executor._max_workers):
+                executor.submit(connection.close)
+            executor.shutdown(wait=True)
+
+
+def _with_fresh_connection(fn: Callable[[], T]) -> T:
+    # A connection broken by a database restart is dropped and reopened once.
+    connection.close_if_unusable_or_obsolete()
+    try:
+        return fn()
+    except DatabaseError:
+        if connection.connection is not None and not connection.is_usable():
+            connection.close()
+        raise
+
+
+def _event_row(r: EventRecord, now: datetime) -> CartEvent:
+    return CartEvent(
+        cart_id=r.cart_id,
+        seq=r.seq,
+        kind=r.kind,
+        mutation=r.mutation,
+        lease_version=r.lease_version,
+        node_id=r.node_id,
+        idempotency_key=r.idempotency_key,
+        created_at=r.created_at or now,
+    )
+
+
+def _write(records: list[EventRecord], now: datetime) -> None:
+    CartEvent.objects.bulk_create([_event_row(r, now) for r in records])
+    # One row per cart, newest record wins; snapshot columns only where one is due.
+    latest: dict[str, EventRecord] = {}
+    snapshots: dict[str, EventRecord] = {}
+    for r in records:
+        latest[r.cart_id] = r
+        if r.snapshot is not None:
+            snapshots[r.cart_id] = r
+    plain = [
+        Cart(id=c, version=r.seq, created_at=now, updated_at=now)
+        for c, r in latest.items()
+        if c not in snapshots
+    ]
+    snapped = [
+        Cart(
+            id=c,
+            version=latest[c].seq,
+            created_at=now,
+            updated_at=now,
+            snapshot=r.snapshot,
+            snapshot_version=r.seq,
+        )
+        for c, r in snapshots.items()
+    ]
+    for rows, fields in (
+        (plain, ["version", "updated_at"]),
+        (snapped, ["version", "updated_at", "snapshot", "snapshot_version"]),
+    ):
+        if rows:
+            Cart.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["id"], update_fields=fields
+            )
+
+
+def _append(records: list[EventRecord]) -> list[StaleWrite | None]:
+    now = datetime.now(UTC)
+    try:
+        with transaction.atomic():
+            _write(records, now)
+        return [None] * len(records)
+    except IntegrityError:
+        pass
+    # Someone else wrote one of these (cart_id, seq): commit cart by cart, each in
+    # a savepoint, so only the carts that lost the fence are refused.
+    results: list[StaleWrite | None] = []
+    with transaction.atomic():
+        for cart_id, group in groupby(records, key=lambda r: r.cart_id):
+            batch = list(group)
+            try:
+                with transaction.atomic():
+                    _write(batch, now)
+                results.extend([None] * len(batch))
+            except IntegrityError as exc:
+                log.warning("stale write refused for cart %s at seq %s", cart_id, batch[0].seq)
+                err = StaleWrite(
+                    f"event {batch[0].seq} was already written by another owner", cart_id=cart_id
+                )
+                err.__cause__ = exc
+                results.extend([err] * len(batch))
+    return results
+
+
+def _record(row: CartEvent) -> EventRecord:
+    return EventRecord(
+        cart_id=str(row.cart_id),
+        seq=row.seq,
+        kind=row.kind,
+        mutation=bytes(row.mutation),
+        node_id=row.node_id,
+        lease_version=row.lease_version,
+        idempotency_key=row.idempotency_key,
+        created_at=row.created_at,
+    )
+
+
+def _events(cart_id: str, after: int, upto: int | None) -> list[EventRecord]:
+    rows = CartEvent.objects.filter(cart_id=cart_id, seq__gt=after)
+    if upto is not None:
+        rows = rows.filter(seq__lte=upto)
+    return [_record(r) for r in rows.order_by("seq")]
+
+
+def _load(cart_id: str) -> LoadedCart:
+    head = Cart.objects.filter(id=cart_id).values_list("snapshot", "snapshot_version").first()
+    snapshot, version = (bytes(head[0]), head[1]) if head and head[0] is not None else (None, 0)
+    events = _events(cart_id, version, None)
+    keys = (
+        CartEvent.objects.filter(cart_id=cart_id, idempotency_key__isnull=False)
+        .order_by("-seq")
+        .values_list("idempotency_key", "seq")[:KEYS_KEPT]
+    )
+    return LoadedCart(snapshot, version, events, dict(keys))
