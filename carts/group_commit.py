@@ -76,7 +76,7 @@ class GroupCommitter:
         flat = [r for records, _ in taken for r in records]
         try:
             results = await self.store.append(flat)
-        except Exception as exc:  # noqa: BLE001 - every waiter must hear the outcome
+        except Exception as exc:
             if not isinstance(exc, StorageError):
                 log.exception("event store append failed")
                 exc = StorageError(f"the event log write failed: {exc}")

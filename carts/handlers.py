@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 
 from carts.errors import CartError, DeliveryNotFound, LimitExceeded, LineNotFound
-from carts.grain import MAX_LINES, MAX_QUANTITY, MAX_SKU, MAX_TEXT, MAX_URL, find_delivery, find_line
+from carts.grain import (
+    MAX_LINES,
+    MAX_QUANTITY,
+    MAX_SKU,
+    MAX_TEXT,
+    MAX_URL,
+    find_delivery,
+    find_line,
+)
 from carts.mutations import registry
 from proto import cart_actor_pb2 as pb
 

@@ -62,7 +62,8 @@ class CartEvent(models.Model):
     mutation = models.BinaryField()
     lease_version = models.BigIntegerField(default=0)
     node_id = models.CharField(max_length=64)
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    # NULL, not "", for "no key": the index then holds only keyed events.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField()
 
     class Meta:

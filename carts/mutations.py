@@ -78,7 +78,9 @@ class MutationRegistry:
                 "add it to the oneof in proto/cart_actor.proto"
             )
 
-        def decorator(handler: Callable[[pb.CartState, M], None]) -> Callable[[pb.CartState, M], None]:
+        def decorator(
+            handler: Callable[[pb.CartState, M], None],
+        ) -> Callable[[pb.CartState, M], None]:
             if kind in self._by_kind:
                 raise ValueError(f"a handler for {kind} is already registered")
             self._by_kind[kind] = Registration(
@@ -97,7 +99,9 @@ class MutationRegistry:
         try:
             return self._by_kind[kind]
         except KeyError:
-            raise MutationNotRegistered(f"no handler registered for {kind}", mutation=kind) from None
+            raise MutationNotRegistered(
+                f"no handler registered for {kind}", mutation=kind
+            ) from None
 
     def __iter__(self) -> Iterator[Registration]:
         return iter(self._by_kind.values())

@@ -99,6 +99,8 @@ class GrainPool:
         self._grains: dict[str, Grain] = {}
         self._expiry: list[tuple[float, str]] = []
         self._purger: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[ApplyResult]] = set()
+        self._closing = False
 
     # --- reading ---------------------------------------------------------
 
@@ -143,11 +145,15 @@ class GrainPool:
         version; ``idempotency_key`` returns the first result of a repeated key.
         """
         kind_of(mutation)  # an empty envelope is refused before any work
+        if self._closing:
+            raise StorageError("the node is shutting down", cart_id=cart_id)
         # Shielded: once begun, apply-persist-publish runs to the end even if the
         # request is cancelled, so the grain never lags a committed event.
         task = asyncio.ensure_future(
             self._apply(cart_id, mutation, if_version, idempotency_key, lease_version)
         )
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
         return await asyncio.shield(task)
 
     async def _apply(
@@ -328,7 +334,10 @@ class GrainPool:
             )
 
     async def stop(self) -> None:
-        """Commit what is queued, stop background tasks and close the store."""
+        """Refuse new mutations, finish those in flight, then close the store."""
+        self._closing = True
+        if self._inflight:
+            await asyncio.gather(*self._inflight, return_exceptions=True)
         if self._purger is not None:
             self._purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -102,9 +102,7 @@ class ConfiguredDeliveryPricing(DeliveryPricing):
     a provider its own ``free_over``; ``free_over`` (0 disables) is the default.
     """
 
-    def __init__(
-        self, *, providers: Mapping[str, Mapping[str, int]], free_over: int = 0
-    ) -> None:
+    def __init__(self, *, providers: Mapping[str, Mapping[str, int]], free_over: int = 0) -> None:
         if not providers:
             raise ValueError("CART_DELIVERY_PRICING OPTIONS need at least one provider")
         self._quotes = {

@@ -69,7 +69,9 @@ class EventStore:
         """Return the latest snapshot of ``cart_id``, the events after it and its recent keys."""
         raise NotImplementedError("subclasses of EventStore must provide a load() method")
 
-    async def events(self, cart_id: str, *, after: int = 0, upto: int | None = None) -> list[EventRecord]:
+    async def events(
+        self, cart_id: str, *, after: int = 0, upto: int | None = None
+    ) -> list[EventRecord]:
         """Return the events of ``cart_id`` with ``after < seq <= upto``, in order."""
         raise NotImplementedError("subclasses of EventStore must provide an events() method")
 

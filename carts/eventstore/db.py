@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ class DatabaseEventStore(EventStore):
     def __init__(self, *, readers: int = 4) -> None:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="cart-log-writer")
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="cart-log-reader")
+        self._reader_count = readers
 
     async def _run(self, executor: ThreadPoolExecutor, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -65,10 +67,17 @@ class DatabaseEventStore(EventStore):
 
     async def close(self) -> None:
         """Close the threads' connections and stop the threads."""
-        for executor in (self._writer, self._readers):
-            for _ in range(executor._max_workers):
-                executor.submit(connection.close)
+        for executor, threads in ((self._writer, 1), (self._readers, self._reader_count)):
+            # The barrier makes every thread take one close: connections are per thread.
+            barrier = threading.Barrier(threads)
+            for _ in range(threads):
+                executor.submit(_close_connection, barrier)
             executor.shutdown(wait=True)
+
+
+def _close_connection(barrier: threading.Barrier) -> None:
+    barrier.wait(timeout=30)
+    connection.close()
 
 
 def _with_fresh_connection(fn: Callable[[], T]) -> T:

@@ -59,4 +59,3 @@ class MemoryEventStore(EventStore):
             for e in self._logs.get(cart_id, [])
             if e.seq > after and (upto is None or e.seq <= upto)
         ]
-
