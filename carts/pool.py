@@ -196,6 +196,11 @@ class GrainPool:
                     log.info("cart %s lost the fence at seq %s; reloading", cart_id, state.version)
                     grain.loaded = False
                     continue
+                except StorageError:
+                    # The commit's outcome is unknown: reload before the next mutation
+                    # rather than trust a state the log may be ahead of.
+                    grain.loaded = False
+                    raise
                 timings["persist"] = time.perf_counter() - t
                 grain.state = state
                 grain.last_used = self.clock()

@@ -9,6 +9,7 @@ blocks on the database and no request pays for a thread of its own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -39,8 +40,9 @@ class DatabaseEventStore(EventStore):
 
     async def _run(self, executor: ThreadPoolExecutor, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
+        call = functools.partial(_on_connection, fn, retry=executor is self._readers)
         try:
-            return await loop.run_in_executor(executor, _with_fresh_connection, fn)
+            return await loop.run_in_executor(executor, call)
         except (StaleWrite, StorageError):
             raise
         except DatabaseError as exc:
@@ -80,15 +82,19 @@ def _close_connection(barrier: threading.Barrier) -> None:
     connection.close()
 
 
-def _with_fresh_connection(fn: Callable[[], T]) -> T:
-    # A connection broken by a database restart is dropped and reopened once.
-    connection.close_if_unusable_or_obsolete()
+def _on_connection(fn: Callable[[], T], *, retry: bool) -> T:
+    # The thread's connection is kept open; it is checked only after an error, so
+    # a healthy batch costs no extra round trip. A connection broken by a database
+    # restart is dropped here and reopened by the next call. Reads are retried
+    # once on a fresh connection; writes are not: their outcome may be unknown,
+    # and the (cart_id, seq) fence, not a blind retry, settles that.
     try:
         return fn()
     except DatabaseError:
-        if connection.connection is not None and not connection.is_usable():
-            connection.close()
-        raise
+        connection.close_if_unusable_or_obsolete()
+        if not retry or connection.connection is not None:
+            raise
+    return fn()
 
 
 def _event_row(r: EventRecord, now: datetime) -> CartEvent:

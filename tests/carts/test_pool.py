@@ -279,3 +279,31 @@ async def test_pool_on_the_database_survives_a_restart() -> None:
         deterministic=True
     )
     assert await CartEvent.objects.filter(cart_id=cart).acount() == 11
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_dropped_database_connections_fail_one_write_then_recover(postgres: None) -> None:
+    """A mutation whose commit fails is a 503, never acknowledged; the next one works."""
+    from asgiref.sync import sync_to_async
+    from django.db import connection
+
+    def kill_other_sessions() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            return cursor.fetchone()[0]
+
+    cart = new_cart_id()
+    pool = make_pool(DatabaseEventStore(readers=1))
+    try:
+        await pool.apply(cart, add())
+        assert await sync_to_async(kill_other_sessions)() >= 1
+        with pytest.raises(StorageError):
+            await pool.apply(cart, add(quantity=3))
+        result = await pool.apply(cart, add(quantity=2))
+        assert result.state.items[0].quantity == 3
+        assert [e.seq for e in await pool.store.events(cart)] == [1, 2, 3]
+    finally:
+        await pool.stop()
