@@ -35,15 +35,10 @@ if not _url and (CI or reachable("127.0.0.1", 5432)):
 if _url:
     DATABASES = {"default": dj_database_url.parse(_url, conn_max_age=0)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(BASE_DIR / "test-db.sqlite3"),
-            "TEST": {"NAME": str(BASE_DIR / "test-db.sqlite3")},
-        }
-    }
-# Tests share one database between the test process and the node processes it starts.
-DATABASES["default"]["TEST"] = {**DATABASES["default"].get("TEST", {})}
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's in-memory default: node processes the tests start share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or (
