@@ -1,0 +1,102 @@
+"""The catalog on the ``Product`` table, through the async ORM, with a small cache.
+
+An add-to-cart resolves its sku here, so a hot product must not cost a query
+per request: answers (misses too, so a flood of unknown skus stays cheap) are
+kept for ``cache_seconds``. Saving or deleting a ``Product`` in this process
+(the admin, ``load_demo_catalog``) clears the cache at once; other nodes see
+the change when their entries expire.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from carts.catalog.base import CatalogBackend, ProductInfo
+from carts.errors import ProductNotFound
+from carts.grain import MAX_SKU
+from carts.models import Product
+
+__all__ = ["DatabaseCatalog"]
+
+_FIELDS = ("sku", "name", "price", "tax_rate", "image_url", "stock")
+_catalogs: weakref.WeakSet[DatabaseCatalog] = weakref.WeakSet()
+
+
+class DatabaseCatalog(CatalogBackend):
+    """Products from the database, cached in process for ``cache_seconds`` (0: no cache)."""
+
+    def __init__(
+        self,
+        *,
+        cache_seconds: float = 30,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if cache_seconds < 0 or max_entries < 1:
+            raise ValueError("CART_CATALOG OPTIONS: cache_seconds >= 0 and max_entries >= 1")
+        self.cache_seconds = cache_seconds
+        self.max_entries = max_entries
+        self.clock = clock
+        self.queries = 0  # database round trips, for tests and the benchmark
+        self._entries: dict[str, tuple[float, ProductInfo | None]] = {}
+        self._list: tuple[float, list[ProductInfo]] | None = None
+        # Bumped by invalidate(): a query that began before a save must not cache old data.
+        self._generation = 0
+        _catalogs.add(self)
+
+    async def get(self, sku: str) -> ProductInfo:
+        """Return the product with ``sku`` or raise ``ProductNotFound``."""
+        # A sku the table cannot hold is never a query (NUL bytes break PostgreSQL).
+        if not sku or len(sku) > MAX_SKU or "\x00" in sku:
+            raise ProductNotFound(f"no product with sku {sku!r:.80}")
+        entry = self._entries.get(sku)
+        if entry is not None and entry[0] > self.clock():
+            product = entry[1]
+        else:
+            product = await self._fetch(sku)
+        if product is None:
+            raise ProductNotFound(f"no product with sku {sku!r:.80}")
+        return product
+
+    async def list(self) -> list[ProductInfo]:
+        """Return every product, ordered by sku."""
+        if self._list is not None and self._list[0] > self.clock():
+            return self._list[1]
+        generation = self._generation
+        self.queries += 1
+        products = [
+            ProductInfo(**row) async for row in Product.objects.order_by("sku").values(*_FIELDS)
+        ]
+        if self.cache_seconds and generation == self._generation:
+            self._list = (self.clock() + self.cache_seconds, products)
+        return products
+
+    async def _fetch(self, sku: str) -> ProductInfo | None:
+        generation = self._generation
+        self.queries += 1
+        row = await Product.objects.filter(sku=sku).values(*_FIELDS).afirst()
+        product = ProductInfo(**row) if row is not None else None
+        if self.cache_seconds and generation == self._generation:
+            if len(self._entries) >= self.max_entries and sku not in self._entries:
+                del self._entries[next(iter(self._entries))]  # the oldest entry
+            self._entries[sku] = (self.clock() + self.cache_seconds, product)
+        return product
+
+    def invalidate(self) -> None:
+        """Forget every cached answer."""
+        self._generation += 1
+        self._entries = {}
+        self._list = None
+
+
+@receiver(post_save, sender=Product, dispatch_uid="carts.catalog.db.invalidate_on_save")
+@receiver(post_delete, sender=Product, dispatch_uid="carts.catalog.db.invalidate_on_delete")
+def _invalidate(**kwargs: Any) -> None:
+    for catalog in list(_catalogs):
+        catalog.invalidate()
