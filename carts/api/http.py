@@ -89,6 +89,9 @@ def idempotency_key(request: HttpRequest) -> str | None:
     key = key.strip()
     if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
         raise BadRequest(f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    if not key.isprintable():
+        # Control characters (NUL above all) cannot be stored in the event log.
+        raise BadRequest("Idempotency-Key must not contain control characters")
     return key
 
 
