@@ -80,7 +80,8 @@ def assert_error(response: Any, status: int) -> dict[str, Any]:
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
     assert body["code"] == status
-    assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["error"], str)
+    assert body["error"]
     assert isinstance(body["type"], str)
     return body
 

@@ -92,7 +92,8 @@ async def test_add_item_resolves_the_product_through_the_catalog(api: Api) -> No
             "total_tax": 5960,
         }
     ]
-    assert cart["totals"]["total"] == 29800 and cart["totals"]["quantity"] == 2
+    assert cart["totals"]["total"] == 29800
+    assert cart["totals"]["quantity"] == 2
     assert isinstance(cart["totals"]["total"], int)
 
 
@@ -130,7 +131,8 @@ async def test_put_items_replaces_every_line_and_keeps_line_ids(api: Api) -> Non
     assert response.status_code == 200
     items = {i["sku"]: i for i in response.json()["items"]}
     assert set(items) == {"coffee", "mug"}
-    assert items["mug"]["id"] == 1 and items["mug"]["quantity"] == 2
+    assert items["mug"]["id"] == 1
+    assert items["mug"]["quantity"] == 2
     assert items["coffee"]["name"] == "Coffee beans 500 g"
     assert items["coffee"]["tax_rate"] == 1200
     assert "resolve;dur=" in response["Server-Timing"]
@@ -185,7 +187,8 @@ async def test_delete_item_and_clear_cart(api: Api) -> None:
     assert_error(await api.delete(f"/api/carts/{cart_id}/items/1"), 404)
     response = await api.delete(f"/api/carts/{cart_id}/items")
     assert response.status_code == 200
-    assert response.json()["items"] == [] and response.json()["totals"]["total"] == 0
+    assert response.json()["items"] == []
+    assert response.json()["totals"]["total"] == 0
 
 
 async def test_set_delivery_uses_the_provider_quote(api: Api) -> None:
@@ -236,7 +239,8 @@ async def test_remove_delivery_and_pickup_point(api: Api) -> None:
     assert_error(await api.put(f"/api/carts/{cart_id}/deliveries/5/pickup-point", point), 404)
     assert_error(await api.put(f"/api/carts/{cart_id}/deliveries/1/pickup-point", {}), 400)
     response = await api.delete(f"/api/carts/{cart_id}/deliveries/1")
-    assert response.status_code == 200 and response.json()["deliveries"] == []
+    assert response.status_code == 200
+    assert response.json()["deliveries"] == []
     body = assert_error(await api.delete(f"/api/carts/{cart_id}/deliveries/1"), 404)
     assert body["type"] == "delivery_not_found"
 

@@ -36,7 +36,8 @@ async def test_first_mutation_creates_the_cart_and_sets_the_cookie(api: Api, set
 
     # The client sends the cookie back: the same cart, now read and changed by cookie.
     response = await api.get("/api/cart")
-    assert response.status_code == 200 and response.json()["id"] == cart["id"]
+    assert response.status_code == 200
+    assert response.json()["id"] == cart["id"]
     response = await api.post("/api/cart/items", {"sku": "book", "quantity": 1})
     assert response.status_code == 200
     assert [i["sku"] for i in response.json()["items"]] == ["mug", "book"]
@@ -65,7 +66,8 @@ async def test_a_cookie_for_a_cart_never_created_is_404_then_created(api: Api) -
     api.client.cookies["cartid"] = cart_id
     assert_error(await api.get("/api/cart"), 404)
     response = await api.post("/api/cart/items", {"sku": "mug", "quantity": 1})
-    assert response.status_code == 201 and response.json()["id"] == cart_id
+    assert response.status_code == 201
+    assert response.json()["id"] == cart_id
 
 
 async def test_a_refused_first_mutation_sets_no_cookie(api: Api) -> None:
@@ -79,7 +81,8 @@ async def test_post_cart_starts_a_new_cart(api: Api) -> None:
     response = await api.post("/api/cart")
     assert response.status_code == 201
     second = response.json()
-    assert second["id"] != first and second["items"] == []
+    assert second["id"] != first
+    assert second["items"] == []
     assert (await api.get("/api/cart")).json()["id"] == second["id"]
 
 
