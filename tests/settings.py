@@ -47,3 +47,7 @@ TEST_REDIS_URL = os.environ.get("REDIS_URL") or (
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Several suites on one machine (parallel sessions) each name their own test database.
+if os.environ.get("TEST_DB_NAME") and USING_POSTGRES:
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
