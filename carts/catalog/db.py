@@ -52,8 +52,7 @@ class DatabaseCatalog(CatalogBackend):
 
     async def get(self, sku: str) -> ProductInfo:
         """Return the product with ``sku`` or raise ``ProductNotFound``."""
-        # A sku the table cannot hold is never a query (NUL bytes break PostgreSQL).
-        if not sku or len(sku) > MAX_SKU or "\x00" in sku:
+        if not _storable(sku):
             raise ProductNotFound(f"no product with sku {sku!r:.80}")
         entry = self._entries.get(sku)
         if entry is not None and entry[0] > self.clock():
@@ -93,6 +92,18 @@ class DatabaseCatalog(CatalogBackend):
         self._generation += 1
         self._entries = {}
         self._list = None
+
+
+def _storable(sku: str) -> bool:
+    """True when the table could hold ``sku``; others are never a query."""
+    # NUL bytes and lone surrogates make PostgreSQL (or the driver) raise, not miss.
+    if not sku or len(sku) > MAX_SKU or "\x00" in sku:
+        return False
+    try:
+        sku.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @receiver(post_save, sender=Product, dispatch_uid="carts.catalog.db.invalidate_on_save")
