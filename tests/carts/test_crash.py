@@ -54,6 +54,7 @@ class Load:
         self.refused: list[tuple[tuple[str, str], int, str]] = []
         self.in_flight = 0
         self.stop = asyncio.Event()
+        self.enough = asyncio.Event()  # KILL_AFTER_ACKS acknowledged
 
     async def client(self) -> None:
         async with httpx.AsyncClient(base_url=self.node.url, timeout=30) as http:
@@ -71,14 +72,11 @@ class Load:
                     self.in_flight -= 1
                 if response.is_success:
                     self.acked.add(item)
+                    if len(self.acked) >= KILL_AFTER_ACKS:
+                        self.enough.set()
                 else:
                     self.refused.append((item, response.status_code, response.text))
 
-    async def until(self, predicate: Callable[[], bool]) -> None:
-        """Poll ``predicate`` on the event loop until it holds; fail after a minute."""
-        async with asyncio.timeout(60):
-            while not predicate():
-                await asyncio.sleep(0.005)
 
 
 def _writes_blocked(conninfo: str) -> Callable[[], bool]:
@@ -99,7 +97,7 @@ async def _crash(node: Node, work: list[tuple[str, str]], conninfo: str | None) 
     """Load the node, stall its commits (on PostgreSQL), then SIGKILL it mid-load."""
     load = Load(node, work)
     clients = asyncio.gather(*(load.client() for _ in range(CLIENTS)))
-    await load.until(lambda: len(load.acked) >= KILL_AFTER_ACKS)
+    await asyncio.wait_for(load.enough.wait(), timeout=60)
     if conninfo is not None:
         # Hold the event log still: from here on no commit can finish, so a node
         # that answered before its event was durable would show acks we then lose.
