@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -81,6 +82,8 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ("tax_rate",)
     ordering = ("sku",)
     readonly_fields = ("updated_at",)
+    # Image URLs typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Cart)
