@@ -71,12 +71,13 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> SafeString:
         ),
     )
     return format_html(
-        "<h3><span class=m>{}</span> <code>{}</code></h3><p>{}</p>"
+        "<h3><span class=m>{}</span> <code>{}</code></h3><p><strong>{}</strong> {}</p>"
         "<p>Parameters: {}<br>Request body: {}</p>"
         "<table><tr><th>Status</th><th>Meaning</th><th>Body</th></tr>{}</table>",
         method.upper(),
         path,
-        op.get("summary") or op.get("description", ""),
+        op.get("summary", ""),
+        op.get("description", ""),
         params or "—",
         _body(op),
         responses,

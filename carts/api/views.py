@@ -57,6 +57,7 @@ from proto import cart_actor_pb2 as pb
 __all__ = [
     "CartItemView",
     "CartItemsView",
+    "CartRouteView",
     "CartView",
     "DeliveriesView",
     "DeliveryProvidersView",

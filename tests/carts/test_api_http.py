@@ -7,7 +7,11 @@ import uuid
 from typing import Any
 
 import pytest
+from django.test import AsyncRequestFactory
 
+import carts.runtime
+from carts.api.views import CartItemsView, CartView
+from carts.ids import new_cart_id
 from carts.models import CartEvent
 from tests.carts.conftest import Api, assert_error
 
@@ -131,8 +135,6 @@ async def test_server_timing_on_every_mutation(api: Api) -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_loading_a_cart_shows_in_server_timing(api: Api) -> None:
-    import carts.runtime
-
     cart_id = await api.new_cart()
     await carts.runtime.reset()
     response = await api.post(f"/api/carts/{cart_id}/items", ADD)
@@ -149,3 +151,31 @@ async def test_the_hot_path_never_touches_the_database(api: Api, memory_store: N
     assert (await api.get(path)).status_code == 200
     assert (await api.get("/api/cart")).status_code == 404
     assert (await api.post("/api/cart/items", ADD)).status_code == 201
+
+
+async def test_views_never_hop_to_a_thread(
+    static_catalog: Any, memory_store: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # adrf's own dispatch runs DRF's initial() through sync_to_async; ours must not.
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("sync_to_async on the view path")
+
+    monkeypatch.setattr("asgiref.sync.SyncToAsync.__init__", refuse)
+    factory = AsyncRequestFactory()
+    cart_id = new_cart_id()
+    path = f"/api/carts/{cart_id}"
+    try:
+        add = CartItemsView.as_view()
+        request = factory.post(f"{path}/items", ADD, content_type="application/json")
+        response = await add(request, cart_id=cart_id)
+        assert response.status_code == 201
+        refused = factory.post(f"{path}/items", {"sku": 1}, content_type="application/json")
+        assert (await add(refused, cart_id=cart_id)).status_code == 400
+        get = CartView.as_view(http_method_names=["get", "head", "options"])
+        response = await get(factory.get(path), cart_id=cart_id)
+        assert response.status_code == 200
+        assert response.render().data["items"][0]["sku"] == "mug"
+        assert (await get(factory.delete(path), cart_id=cart_id)).status_code == 405
+    finally:
+        monkeypatch.undo()
+        await carts.runtime.reset()
