@@ -1,29 +1,39 @@
-"""The catalog on the ``Product`` table, through the async ORM, with a small cache.
+"""The catalog on the ``Product`` table, with a small in-process cache.
 
 An add-to-cart resolves its sku here, so a hot product must not cost a query
 per request: answers (misses too, so a flood of unknown skus stays cheap) are
 kept for ``cache_seconds``. Saving or deleting a ``Product`` in this process
 (the admin, ``load_demo_catalog``) clears the cache at once; other nodes see
 the change when their entries expire.
+
+Misses run the ORM on a thread this catalog owns, not through the async ORM:
+that would run them on asgiref's shared thread and leave a connection open
+there, which makes the node's ASGI handler (``cartsite.handler``) go back to
+two sync hops on every request. The connection is closed after each query;
+misses are rare, and an idle node then holds no catalog connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
+from django.db import DatabaseError, connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from carts.catalog.base import CatalogBackend, ProductInfo
-from carts.errors import ProductNotFound
+from carts.errors import ProductNotFound, StorageError
 from carts.grain import MAX_SKU
 from carts.models import Product
 
 __all__ = ["DatabaseCatalog"]
 
+T = TypeVar("T")
 _FIELDS = ("sku", "name", "price", "tax_rate", "image_url", "stock")
 _catalogs: weakref.WeakSet[DatabaseCatalog] = weakref.WeakSet()
 
@@ -48,6 +58,8 @@ class DatabaseCatalog(CatalogBackend):
         self._list: tuple[float, list[ProductInfo]] | None = None
         # Bumped by invalidate(): a query that began before a save must not cache old data.
         self._generation = 0
+        # The thread starts on the first miss and ends when the catalog is collected.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="cart-catalog")
         _catalogs.add(self)
 
     async def get(self, sku: str) -> ProductInfo:
@@ -68,18 +80,15 @@ class DatabaseCatalog(CatalogBackend):
         if self._list is not None and self._list[0] > self.clock():
             return self._list[1]
         generation = self._generation
-        self.queries += 1
-        products = [
-            ProductInfo(**row) async for row in Product.objects.order_by("sku").values(*_FIELDS)
-        ]
+        rows = await self._query(lambda: list(Product.objects.order_by("sku").values(*_FIELDS)))
+        products = [ProductInfo(**row) for row in rows]
         if self.cache_seconds and generation == self._generation:
             self._list = (self.clock() + self.cache_seconds, products)
         return products
 
     async def _fetch(self, sku: str) -> ProductInfo | None:
         generation = self._generation
-        self.queries += 1
-        row = await Product.objects.filter(sku=sku).values(*_FIELDS).afirst()
+        row = await self._query(lambda: Product.objects.filter(sku=sku).values(*_FIELDS).first())
         product = ProductInfo(**row) if row is not None else None
         if self.cache_seconds and generation == self._generation:
             if len(self._entries) >= self.max_entries and sku not in self._entries:
@@ -87,11 +96,29 @@ class DatabaseCatalog(CatalogBackend):
             self._entries[sku] = (self.clock() + self.cache_seconds, product)
         return product
 
+    async def _query(self, fn: Callable[[], T]) -> T:
+        self.queries += 1
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, _closing, fn)
+        except DatabaseError as exc:
+            raise StorageError(
+                f"the catalog could not be read ({exc.__class__.__name__}); "
+                "is the database up and migrated?"
+            ) from exc
+
     def invalidate(self) -> None:
         """Forget every cached answer."""
         self._generation += 1
         self._entries = {}
         self._list = None
+
+
+def _closing(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    finally:
+        connection.close()
 
 
 def _storable(sku: str) -> bool:

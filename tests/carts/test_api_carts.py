@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
 import carts.runtime
+from carts.models import Product
 from tests.carts.conftest import PRODUCTS, Api, assert_error
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -292,3 +294,18 @@ async def test_delivery_providers(api: Api) -> None:
         "free_over": 50000,
         "tax_rate": 2500,
     }
+
+
+async def test_the_database_catalog_behind_the_api(api: Api, settings: Any) -> None:
+    settings.CART_CATALOG = {
+        "BACKEND": "carts.catalog.db.DatabaseCatalog",
+        "OPTIONS": {"cache_seconds": 30},
+    }
+    await Product.objects.acreate(sku="lamp", name="Desk lamp", price=79500, tax_rate=2500)
+    cart_id = await api.new_cart()
+    cart = await add(api, cart_id, "lamp", 2)
+    assert cart["items"][0]["name"] == "Desk lamp"
+    assert cart["totals"]["total"] == 159000
+    assert_error(await api.post(f"/api/carts/{cart_id}/items", {"sku": "mug", "quantity": 1}), 404)
+    products = (await api.get("/api/products")).json()["products"]
+    assert [p["sku"] for p in products] == ["lamp"]

@@ -6,15 +6,18 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.core.management import call_command
+from django.db import OperationalError, connections
 
 import carts.runtime
 from carts.catalog.base import CatalogBackend, ProductInfo
 from carts.catalog.db import DatabaseCatalog
 from carts.catalog.memory import StaticCatalog
-from carts.errors import ProductNotFound
+from carts.errors import ProductNotFound, StorageError
 from carts.management.commands.load_demo_catalog import DEMO_PRODUCTS
 from carts.models import Product
+from cartsite.handler import sync_threads_hold_connections
 from tests.carts.conftest import PRODUCTS
 
 MUG = ProductInfo(
@@ -157,6 +160,27 @@ class TestDatabaseCatalogCache:
     def test_bad_options_fail_loudly(self) -> None:
         with pytest.raises(ValueError, match="CART_CATALOG"):
             DatabaseCatalog(cache_seconds=-1)
+
+    async def test_database_errors_become_storage_errors(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        def broken(*args: Any, **kwargs: Any) -> None:
+            raise OperationalError("the database went away")
+
+        monkeypatch.setattr(Product.objects, "filter", broken)
+        with pytest.raises(StorageError) as caught:
+            await DatabaseCatalog().get("mug")
+        assert caught.value.status == 503
+        assert isinstance(caught.value.__cause__, OperationalError)
+
+    async def test_misses_leave_no_connection_on_the_shared_sync_thread(self) -> None:
+        # An open connection there would turn the node handler's idle hops back on.
+        await sync_to_async(connections.close_all)()  # left by other tests' async ORM
+        assert not sync_threads_hold_connections()
+        catalog = DatabaseCatalog()
+        await catalog.get("mug")
+        await catalog.list()
+        assert not sync_threads_hold_connections()
 
 
 def test_the_runtime_builds_the_configured_catalog(settings: Any) -> None:
