@@ -58,13 +58,14 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
-# Receivers that only tidy the calling thread's connections, caches and urlconf.
-STARTED_HOUSEKEEPING = frozenset({reset_queries, close_old_connections})
-FINISHED_HOUSEKEEPING = frozenset({close_old_connections, close_caches, reset_urlconf})
+# Receivers that only tidy the calling thread's connections, caches and urlconf,
+# by the key Django files them under (their id: they are connected without a uid).
+STARTED_HOUSEKEEPING = frozenset(map(id, (reset_queries, close_old_connections)))
+FINISHED_HOUSEKEEPING = frozenset(map(id, (close_old_connections, close_caches, reset_urlconf)))
 
 # Connections opened on threads that run sync_to_async work (asgiref's shared
-# thread); the event store's own threads are not among them.
-_sync_connections: weakref.WeakSet[BaseDatabaseWrapper] = weakref.WeakSet()
+# thread), by id; the event store's own threads are not among them.
+_sync_connections: dict[int, weakref.ReferenceType[BaseDatabaseWrapper]] = {}
 
 
 def _serves_sync_to_async() -> bool:
@@ -75,8 +76,9 @@ def _serves_sync_to_async() -> bool:
 
 
 def _note_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    if _serves_sync_to_async():
-        _sync_connections.add(connection)
+    if _serves_sync_to_async() and id(connection) not in _sync_connections:
+        key = id(connection)
+        _sync_connections[key] = weakref.ref(connection, lambda _: _sync_connections.pop(key, None))
 
 
 connection_created.connect(_note_connection, dispatch_uid="cartsite.handler.note_connection")
@@ -84,12 +86,20 @@ connection_created.connect(_note_connection, dispatch_uid="cartsite.handler.note
 
 def sync_threads_hold_connections() -> bool:
     """True when a thread serving ``sync_to_async`` calls has an open database connection."""
-    return any(conn.connection is not None for conn in list(_sync_connections))
+    for ref in list(_sync_connections.values()):
+        conn = ref()
+        if conn is not None and conn.connection is not None:
+            return True
+    return False
 
 
-def _only_housekeeping(signal: Signal, sender: Any, housekeeping: frozenset[Any]) -> bool:
-    sync_receivers, async_receivers = signal._live_receivers(sender)
-    return not async_receivers and all(r in housekeeping for r in sync_receivers)
+def _only_housekeeping(signal: Signal, allowed: frozenset[int]) -> bool:
+    # Every receiver connected, for any sender: stricter than the live receivers
+    # of one sender, and free of Signal's lock (this runs twice a request).
+    try:
+        return all(key[0] in allowed and not is_async for key, _, is_async in signal.receivers)
+    except (TypeError, ValueError):
+        return False  # Django changed the shape of receivers: keep its hops
 
 
 def _closes_only_requests(response: HttpResponseBase) -> bool:
@@ -121,7 +131,7 @@ class NodeASGIHandler(ASGIHandler):
         """Send ``request_started``, skipping the sync hop when it would do nothing."""
         if not (
             self.skip_idle_hops
-            and _only_housekeeping(signals.request_started, self.__class__, STARTED_HOUSEKEEPING)
+            and _only_housekeeping(signals.request_started, STARTED_HOUSEKEEPING)
             and not sync_threads_hold_connections()
         ):
             await signals.request_started.asend(sender=self.__class__, scope=scope)
@@ -131,9 +141,7 @@ class NodeASGIHandler(ASGIHandler):
         if (
             self.skip_idle_hops
             and _closes_only_requests(response)
-            and _only_housekeeping(
-                signals.request_finished, response._handler_class, FINISHED_HOUSEKEEPING
-            )
+            and _only_housekeeping(signals.request_finished, FINISHED_HOUSEKEEPING)
             and not sync_threads_hold_connections()
         ):
             response.close()

@@ -46,7 +46,16 @@ async def start_pool() -> None:
 
 async def stop_pool() -> None:
     """Commit the queued events, close the event store and forget the built parts."""
+    committer = runtime.get_pool().committer
     await runtime.reset()
+    if committer.batches:
+        # One line an operator (and bench/run.py) can read the batching from.
+        log.info(
+            "group commit: %d events in %d transactions (%.1f per commit)",
+            committer.records,
+            committer.batches,
+            committer.records / committer.batches,
+        )
 
 
 STEPS: tuple[Step, ...] = (Step("grain pool", start_pool, stop_pool),)

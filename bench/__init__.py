@@ -1,0 +1,1 @@
+"""Benchmark harness of one node (``python bench/run.py``); not part of the service."""
