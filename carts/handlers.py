@@ -94,7 +94,7 @@ def create_cart(state: pb.CartState, msg: pb.CreateCart) -> None:
     """Record the cart's currency; a cart is created once."""
     if state.version != 0 or state.currency:
         raise CartError("the cart already exists")
-    if not _CURRENCY.match(msg.currency):
+    if not _CURRENCY.fullmatch(msg.currency):
         raise CartError(f"currency must be an ISO 4217 code, got {msg.currency!r:.10}")
     state.currency = msg.currency
 
@@ -166,7 +166,7 @@ def set_delivery(state: pb.CartState, msg: pb.SetDelivery) -> None:
     _text(msg.provider, "provider")
     if msg.HasField("pickup_point"):
         _pickup_point(msg.pickup_point)
-    if msg.base_price < 0 or msg.free_over < 0 or not 0 <= msg.tax_rate <= 10_000:
+    if not 0 <= msg.base_price <= MAX_PRICE or msg.free_over < 0 or not 0 <= msg.tax_rate <= 10_000:
         raise CartError("delivery price, free_over and tax_rate must be within range")
     delivered = {i for d in state.deliveries for i in d.line_ids}
     if msg.line_ids:
@@ -204,7 +204,7 @@ def remove_delivery(state: pb.CartState, msg: pb.RemoveDelivery) -> None:
     state.deliveries.remove(delivery)
 
 
-@registry.register(pb.SetPickupPoint, idempotent=True)
+@registry.register(pb.SetPickupPoint, with_totals=True, idempotent=True)
 def set_pickup_point(state: pb.CartState, msg: pb.SetPickupPoint) -> None:
     """Choose where a delivery is collected; prices do not change."""
     delivery = find_delivery(state, msg.delivery_id)
