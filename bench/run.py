@@ -56,6 +56,14 @@ def peer_specs(carts: int) -> list[PeerSpec]:
         PeerSpec("view-bare", site, view, "async view, our handler, no middleware", bare),
         PeerSpec("cart", site, "", f"add-item over {carts} carts, PostgreSQL", carts=carts),
         PeerSpec("cart-hot", site, "", "add-item to one cart, PostgreSQL", carts=1),
+        PeerSpec(
+            "cart-inline",
+            site,
+            "",
+            f"cart, with bench/middleware.py's async-native middleware ({carts} carts)",
+            {"BENCH_MIDDLEWARE": "inline"},
+            carts=carts,
+        ),
     ]
 
 
@@ -92,6 +100,7 @@ def measure(spec: PeerSpec, args: argparse.Namespace) -> dict[str, Any]:
         "CART_NODE_ID": f"bench-{spec.name}",
         **spec.env,
     }
+    load_before = os.getloadavg()[0]
     peer = start_peer(spec.app, env)
     ids_file = None
     try:
@@ -111,6 +120,8 @@ def measure(spec: PeerSpec, args: argparse.Namespace) -> dict[str, Any]:
         status = peer.stop()
         after = counters(args.database_url) if spec.carts else None
         figures = _figures(spec, result, status)
+        # Other work on the machine skews every figure: keep the load beside them.
+        figures["loadavg_1m"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         if spec.carts:
             figures["group_commit"] = _group_commit(peer.group_commit(), before, after)
         return figures
@@ -152,13 +163,13 @@ def _group_commit(node: tuple[int, int] | None, before: Any, after: Any) -> dict
 def print_table(results: list[dict[str, Any]]) -> None:
     """Print req/s, p50, p99 and the ratio to the raw ASGI peer."""
     raw = next((r["rps"] for r in results if r["name"] == "raw-asgi"), None)
-    print(f"\n{'peer':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x raw':>7}  note")
+    print(f"\n{'peer':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'x raw':>7} {'load':>5}  note")
     for r in results:
         ratio = f"{r['rps'] / raw:.3f}" if raw else "-"
         errors = f"  errors {r['errors']}" if r["errors"] else ""
         print(
             f"{r['name']:<12} {r['rps']:>9,.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
-            f"{ratio:>7}  {r['note']}{errors}"
+            f"{ratio:>7} {max(r['loadavg_1m']):>5.1f}  {r['note']}{errors}"
         )
     for r in results:
         gc = r.get("group_commit")
