@@ -87,7 +87,7 @@ class Command(BaseCommand):
         host, port = parse_addr(os.environ.get("CART_HTTP_ADDR", DEFAULT_ADDR))
         parser.add_argument("--host", default=host, help=f"interface to bind (default {host})")
         parser.add_argument(
-            "--port", type=int, default=port, help=f"port to bind, 0 for any free one ({port})"
+            "--port", type=int, default=port, help=f"port, 0 for any free one (default {port})"
         )
         parser.add_argument(
             "--app",
