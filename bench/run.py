@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script
 
 from bench.node import ROOT, start_peer
@@ -225,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         specs = [s for s in specs if s.name in wanted]
     # Every peer runs the node's settings, so all of them get the migrated database.
     print(f"preparing {args.database_url} ...", flush=True)
-    prepare_database(args.database_url, keep=args.keep_db)
+    try:
+        prepare_database(args.database_url, keep=args.keep_db)
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL is not reachable ({exc}); start it or pass --database-url")
+        return 2
 
     results = []
     started = time.monotonic()
