@@ -79,7 +79,6 @@ class Load:
                     self.refused.append((item, response.status_code, response.text))
 
 
-
 def _writes_blocked(conninfo: str) -> Callable[[], bool]:
     """Return a probe: is an insert into the event log waiting for our table lock?"""
 
