@@ -110,15 +110,22 @@ def _event_row(r: EventRecord, now: datetime) -> CartEvent:
     )
 
 
-def _write(records: list[EventRecord], now: datetime) -> None:
-    CartEvent.objects.bulk_create([_event_row(r, now) for r in records])
-    # One row per cart, newest record wins; snapshot columns only where one is due.
+def _per_cart(
+    records: list[EventRecord],
+) -> tuple[dict[str, EventRecord], dict[str, EventRecord]]:
+    """Return each cart's newest record and its newest record carrying a snapshot."""
     latest: dict[str, EventRecord] = {}
     snapshots: dict[str, EventRecord] = {}
     for r in records:
         latest[r.cart_id] = r
         if r.snapshot is not None:
             snapshots[r.cart_id] = r
+    return latest, snapshots
+
+
+def _write(records: list[EventRecord], now: datetime) -> None:
+    CartEvent.objects.bulk_create([_event_row(r, now) for r in records])
+    latest, snapshots = _per_cart(records)
     plain = [
         Cart(id=c, version=r.seq, created_at=now, updated_at=now)
         for c, r in latest.items()
@@ -172,12 +179,7 @@ ON CONFLICT (id) DO UPDATE SET
 
 
 def _pg_write(records: list[EventRecord], now: datetime) -> None:
-    latest: dict[str, EventRecord] = {}
-    snapshots: dict[str, EventRecord] = {}
-    for r in records:
-        latest[r.cart_id] = r
-        if r.snapshot is not None:
-            snapshots[r.cart_id] = r
+    latest, snapshots = _per_cart(records)
     carts = list(latest)
     params = [
         [r.cart_id for r in records],
