@@ -58,7 +58,17 @@ class ApplyResult:
 class Grain:
     """One cart in memory. ``state`` is replaced, never mutated, once published."""
 
-    __slots__ = ("cart_id", "evicted", "keys", "last_used", "loaded", "lock", "state", "states")
+    __slots__ = (
+        "cart_id",
+        "evicted",
+        "keys",
+        "last_used",
+        "loaded",
+        "lock",
+        "scheduled",
+        "state",
+        "states",
+    )
 
     def __init__(self, cart_id: str, now: float) -> None:
         self.cart_id = cart_id
@@ -66,6 +76,7 @@ class Grain:
         self.lock = asyncio.Lock()
         self.loaded = False
         self.evicted = False
+        self.scheduled = False  # has an entry in the pool's expiry heap
         self.last_used = now
         self.keys: OrderedDict[str, int] = OrderedDict()  # idempotency key -> seq
         self.states: OrderedDict[int, pb.CartState] = OrderedDict()  # seq -> state
@@ -164,6 +175,21 @@ class GrainPool:
         key: str | None,
         lease_version: int,
     ) -> ApplyResult:
+        try:
+            return await self._apply_locked(cart_id, mutation, if_version, key, lease_version)
+        except BaseException:
+            # A cart that never came to be (its first mutation refused) leaves no grain.
+            self._forget(cart_id)
+            raise
+
+    async def _apply_locked(
+        self,
+        cart_id: str,
+        mutation: pb.Mutation,
+        if_version: int | None,
+        key: str | None,
+        lease_version: int,
+    ) -> ApplyResult:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         for attempt in range(MAX_STALE_RETRIES + 1):
@@ -204,6 +230,7 @@ class GrainPool:
                 timings["persist"] = time.perf_counter() - t
                 grain.state = state
                 grain.last_used = self.clock()
+                self._schedule(grain)
                 if key is not None:
                     self._remember(grain, key, state)
                 return ApplyResult(state, timings, created=records[0].seq == 1)
@@ -275,9 +302,14 @@ class GrainPool:
         now = self.clock()
         if grain is None:
             grain = self._grains[cart_id] = Grain(cart_id, now)
-            heapq.heappush(self._expiry, (now + self.ttl, cart_id))
         grain.last_used = now
         return grain
+
+    def _schedule(self, grain: Grain) -> None:
+        """Give a grain that holds a cart its entry in the expiry heap (once)."""
+        if not grain.scheduled:
+            grain.scheduled = True
+            heapq.heappush(self._expiry, (grain.last_used + self.ttl, grain.cart_id))
 
     async def _load(self, grain: Grain) -> None:
         """Activate ``grain`` from its latest snapshot and the events after it."""
@@ -298,6 +330,8 @@ class GrainPool:
         grain.keys = OrderedDict(sorted(stored.idempotency_keys.items(), key=lambda kv: kv[1]))
         grain.states.clear()
         grain.loaded = True
+        if state.version > 0:
+            self._schedule(grain)
 
     def _forget(self, cart_id: str) -> None:
         grain = self._grains.get(cart_id)

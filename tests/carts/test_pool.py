@@ -307,3 +307,19 @@ async def test_dropped_database_connections_fail_one_write_then_recover(postgres
         assert [e.seq for e in await pool.store.events(cart)] == [1, 2, 3]
     finally:
         await pool.stop()
+
+
+async def test_unknown_and_refused_carts_leave_nothing_in_memory() -> None:
+    """Probing random ids (GETs, refused first mutations) costs no memory afterwards."""
+    pool = make_pool()
+    for _ in range(20):
+        with pytest.raises(CartNotFound):
+            await pool.get(new_cart_id())
+        with pytest.raises(CartError):
+            await pool.apply(new_cart_id(), add(quantity=1000))
+    assert len(pool) == 0
+    assert pool._expiry == []
+    cart = new_cart_id()
+    await pool.apply(cart, add())
+    assert len(pool) == 1
+    assert len(pool._expiry) == 1
