@@ -59,11 +59,11 @@ def peer_specs(carts: int) -> list[PeerSpec]:
         PeerSpec("cart", site, "", f"add-item over {carts} carts, PostgreSQL", carts=carts),
         PeerSpec("cart-hot", site, "", "add-item to one cart, PostgreSQL", carts=1),
         PeerSpec(
-            "cart-inline",
+            "cart-django-mw",
             site,
             "",
-            f"cart, with bench/middleware.py's async-native middleware ({carts} carts)",
-            {"BENCH_MIDDLEWARE": "inline"},
+            f"cart, with Django's own middleware classes ({carts} carts)",
+            {"BENCH_MIDDLEWARE": "django"},
             carts=carts,
         ),
     ]

@@ -52,14 +52,16 @@ INSTALLED_APPS = [
     "checkout",
 ]
 
+# Django's seven, subclassed to run on the event loop under ASGI: a hook hops to a
+# thread only for blocking work, such as loading or saving a session (see the module).
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cartsite.middleware.SecurityMiddleware",
+    "cartsite.middleware.SessionMiddleware",
+    "cartsite.middleware.CommonMiddleware",
+    "cartsite.middleware.CsrfViewMiddleware",
+    "cartsite.middleware.AuthenticationMiddleware",
+    "cartsite.middleware.MessageMiddleware",
+    "cartsite.middleware.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "cartsite.urls"
