@@ -5,6 +5,11 @@ DRF's ``initial()`` (authentication, permissions, throttles, content
 negotiation) through ``sync_to_async``: one thread hop per request. Our API has
 no authentication, permissions or throttles, so ``initial()`` is pure CPU and
 runs inline here; a request never leaves the event loop for view code.
+
+Django's handler renders any response that has a ``render()`` method (DRF's
+``Response`` is a ``SimpleTemplateResponse``) through ``sync_to_async``: one
+more hop. Rendering JSON is pure CPU, so the view renders on the loop and hands
+Django a plain ``HttpResponse`` with the same status, headers and cookies.
 """
 
 from __future__ import annotations
@@ -13,14 +18,14 @@ import inspect
 from typing import Any
 
 from adrf.views import APIView
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import SimpleTemplateResponse
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 
 from carts.api.parsing import CartJSONParser
 from carts.api.schema import CartAutoSchema
 
-__all__ = ["AsyncAPIView"]
+__all__ = ["AsyncAPIView", "rendered"]
 
 
 class AsyncAPIView(APIView):
@@ -35,7 +40,7 @@ class AsyncAPIView(APIView):
     # Operation ids of the OpenAPI schema, by HTTP method (see CartAutoSchema).
     operation_ids: dict[str, str] = {}
 
-    async def async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+    async def async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Run DRF's request cycle with the handler awaited on the event loop."""
         self.args = args
         self.kwargs = kwargs
@@ -56,4 +61,15 @@ class AsyncAPIView(APIView):
         except Exception as exc:
             response = self.handle_exception(exc)
         self.response = self.finalize_response(request, response, *args, **kwargs)
-        return self.response
+        return rendered(self.response)
+
+
+def rendered(response: HttpResponse) -> HttpResponse:
+    """Render a DRF response here and return it as a plain ``HttpResponse``."""
+    if not isinstance(response, SimpleTemplateResponse):
+        return response
+    response.render()
+    plain = HttpResponse(response.content, status=response.status_code)
+    plain.headers = response.headers
+    plain.cookies = response.cookies
+    return plain
