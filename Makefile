@@ -23,8 +23,9 @@ demo: migrate
 	$(PY) manage.py load_demo_catalog
 
 ## Serve one node at http://$(HOST):$(PORT) on SQLite (or DATABASE_URL).
+## Plain http on a laptop: the cart cookie drops Secure unless told otherwise.
 run: demo
-	$(PY) manage.py runnode --host $(HOST) --port $(PORT)
+	DEV_INSECURE_COOKIES=$${DEV_INSECURE_COOKIES:-1} $(PY) manage.py runnode --host $(HOST) --port $(PORT)
 
 ## Run the whole suite (PostgreSQL when CI=true or DATABASE_URL is set).
 test: venv
