@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
-from asgiref.sync import SyncToAsync
 from django.conf import settings
-from django.db import connections
+
+from tests.asgi import close_shared_thread_connections
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+# Debian's chromium (`apt-get install chromium`), never a browser a test tool downloads.
+CHROMIUM = "/usr/bin/chromium"
+# Headless as root on a closed network: no sandbox, GPU, QUIC, first-run UI or
+# background calls home (update checks, sync) that would flood the network.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -38,13 +58,34 @@ def redis_url() -> str:
     return settings.TEST_REDIS_URL
 
 
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright: fail under CI=true, skip on a laptop without it.
+
+    Playwright's sync API marks its event loop as running in this thread while
+    the browser is open, so the Django ORM refuses to run (SynchronousOnlyOperation)
+    until this fixture ends: request it after the fixtures that write the database
+    and check results over HTTP. The database fixtures tear down after it.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    _need("the playwright package (pip install -r requirements-dev.txt)", bool(sync_playwright))
+    _need(
+        f"Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+        os.access(CHROMIUM, os.X_OK),
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _close_async_orm_connections(django_db_setup: None) -> Iterator[None]:
-    """Close the connection the async ORM opened on asgiref's shared thread.
-
-    ``sync_to_async`` outside a request runs ORM calls on one global executor
-    thread whose connection pytest-django never sees; left open, it blocks the
-    teardown of the test database.
-    """
+    """Close the connection the async ORM opened on asgiref's shared thread."""
     yield
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    close_shared_thread_connections()

@@ -16,11 +16,12 @@ import pytest
 from asgiref.sync import SyncToAsync, sync_to_async
 from django.core import signals
 from django.core.handlers.asgi import ASGIHandler
-from django.db import connection, connections
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
 from cartsite.handler import NodeASGIHandler, sync_threads_hold_connections
+from tests.asgi import asgi_request, close_shared_thread_connections
 
 BODY = b'{"ok":true}'
 
@@ -53,48 +54,12 @@ async def request(
     app: ASGIHandler, url: str = "/async", *, disconnect: bool = False
 ) -> list[dict[str, Any]]:
     """Send one GET through ``app``; return the ASGI messages it sent."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": url,
-        "raw_path": url.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    sent: list[dict[str, Any]] = []
-    done = asyncio.Event()
-    inbox = [{"type": "http.request", "body": b"", "more_body": False}]
-
-    async def receive() -> dict[str, Any]:
-        if inbox:
-            return inbox.pop(0)
-        if not disconnect:
-            await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            done.set()
-
-    await app(scope, receive, send)
-    return sent
+    return await asgi_request(app, "GET", url, disconnect=disconnect)
 
 
 def open_connection() -> None:
     """Open the calling thread's default connection (resolved there, not by the caller)."""
     connection.ensure_connection()
-
-
-def close_shared_thread_connections() -> None:
-    """Close what earlier tests left open on asgiref's shared thread."""
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ under ASGI, with ``AsyncClient``) and compare what a client sees.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -21,7 +20,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.sessions.models import Session
 from django.core.checks import run_checks
 from django.core.management import call_command
-from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.test import AsyncClient, override_settings
@@ -33,6 +31,7 @@ import carts.runtime
 from carts.models import Product
 from cartsite import middleware as ours
 from cartsite.handler import NodeASGIHandler
+from tests.asgi import asgi_request, close_shared_thread_connections, status_and_body
 from tests.carts.conftest import MEMORY_STORE, STATIC_CATALOG
 
 DJANGO_MIDDLEWARE = [
@@ -123,46 +122,7 @@ async def asgi(
     app: NodeASGIHandler, method: str, path: str, body: bytes = b""
 ) -> tuple[int, bytes]:
     """Send one request straight through the ASGI callable; return status and body."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 40000),
-        "server": ("testserver", 80),
-    }
-    inbox = [{"type": "http.request", "body": body, "more_body": False}]
-    done = asyncio.Event()
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        if inbox:
-            return inbox.pop(0)
-        await done.wait()
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-        if message["type"] == "http.response.body" and not message.get("more_body"):
-            done.set()
-
-    await app(scope, receive, send)
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
-
-
-def close_shared_thread_connections() -> None:
-    """Close what earlier tests left open on asgiref's shared thread (it turns hops on)."""
-    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+    return status_and_body(await asgi_request(app, method, path, body))
 
 
 # --- the production configuration --------------------------------------------
