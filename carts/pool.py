@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import heapq
 import logging
 import time
@@ -164,25 +165,16 @@ class GrainPool:
             self._apply(cart_id, mutation, if_version, idempotency_key, lease_version)
         )
         self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(functools.partial(self._settled, cart_id))
         return await asyncio.shield(task)
 
-    async def _apply(
-        self,
-        cart_id: str,
-        mutation: pb.Mutation,
-        if_version: int | None,
-        key: str | None,
-        lease_version: int,
-    ) -> ApplyResult:
-        try:
-            return await self._apply_locked(cart_id, mutation, if_version, key, lease_version)
-        except BaseException:
+    def _settled(self, cart_id: str, task: asyncio.Task[ApplyResult]) -> None:
+        self._inflight.discard(task)
+        if task.cancelled() or task.exception() is not None:
             # A cart that never came to be (its first mutation refused) leaves no grain.
             self._forget(cart_id)
-            raise
 
-    async def _apply_locked(
+    async def _apply(
         self,
         cart_id: str,
         mutation: pb.Mutation,
