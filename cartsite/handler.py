@@ -52,7 +52,7 @@ from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import set_script_prefix
 
-__all__ = ["NodeASGIHandler", "sync_threads_hold_connections"]
+__all__ = ["NodeASGIHandler", "open_sync_connections", "sync_threads_hold_connections"]
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -84,13 +84,15 @@ def _note_connection(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any
 connection_created.connect(_note_connection, dispatch_uid="cartsite.handler.note_connection")
 
 
+def open_sync_connections() -> list[BaseDatabaseWrapper]:
+    """Return the open database connections of threads serving ``sync_to_async`` calls."""
+    conns = (ref() for ref in list(_sync_connections.values()))
+    return [c for c in conns if c is not None and c.connection is not None]
+
+
 def sync_threads_hold_connections() -> bool:
     """True when a thread serving ``sync_to_async`` calls has an open database connection."""
-    for ref in list(_sync_connections.values()):
-        conn = ref()
-        if conn is not None and conn.connection is not None:
-            return True
-    return False
+    return bool(open_sync_connections())
 
 
 def _only_housekeeping(signal: Signal, allowed: frozenset[int]) -> bool:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 # thread only for blocking work, such as loading or saving a session (see the module).
 MIDDLEWARE = [
     "cartsite.middleware.SecurityMiddleware",
+    # Async-native: the admin's CSS and JS, without a thread hop for other requests.
+    "servestatic.middleware.ServeStaticMiddleware",
     "cartsite.middleware.SessionMiddleware",
     "cartsite.middleware.CommonMiddleware",
     "cartsite.middleware.CsrfViewMiddleware",
@@ -104,6 +106,9 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Serve the apps' static files where they lie (the admin's, from site-packages):
+# no collectstatic step for `make run` or a node; the index is built at start.
+SERVESTATIC_USE_FINDERS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

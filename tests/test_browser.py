@@ -120,8 +120,17 @@ def check_docs(page: Page) -> None:
 
 def log_in(page: Page) -> None:
     """Open the admin, get sent to its login form, and log in through it."""
+    static: list[tuple[str, int]] = []
+    page.on(
+        "response",
+        lambda r: static.append((r.url, r.status)) if "/static/" in r.url else None,
+    )
     page.goto("/admin/")
     expect(page).to_have_url("/admin/login/?next=/admin/")
+    # The node serves the admin's own CSS and JS: the page is styled, its scripts run.
+    assert any(url.endswith("/static/admin/css/base.css") for url, _ in static), static
+    assert all(status == 200 for _, status in static), static
+    expect(page.locator("#header")).to_have_css("display", "flex")
     page.get_by_label("Username").fill(USERNAME)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()

@@ -44,6 +44,9 @@ DJANGO_MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 OUR_MIDDLEWARE = [f"cartsite.middleware.{path.rsplit('.', 1)[1]}" for path in DJANGO_MIDDLEWARE]
+# Production adds servestatic's async middleware (the admin's static files) after security.
+STATIC_MIDDLEWARE = "servestatic.middleware.ServeStaticMiddleware"
+PRODUCTION_MIDDLEWARE = [OUR_MIDDLEWARE[0], STATIC_MIDDLEWARE, *OUR_MIDDLEWARE[1:]]
 
 # What MiddlewareMixin hands to a thread for one request through Django's seven.
 DJANGO_HOPS = sorted(
@@ -129,7 +132,7 @@ async def asgi(
 
 
 def test_production_uses_these_classes_which_are_djangos() -> None:
-    assert settings.MIDDLEWARE == OUR_MIDDLEWARE
+    assert settings.MIDDLEWARE == PRODUCTION_MIDDLEWARE
     for mine, django in zip(OUR_MIDDLEWARE, DJANGO_MIDDLEWARE, strict=True):
         assert issubclass(import_string(mine), import_string(django))
 
@@ -145,7 +148,8 @@ def test_system_checks_pass_without_silencing() -> None:
 
 
 @pytest.mark.parametrize(
-    ("middleware", "expected"), [(OUR_MIDDLEWARE, []), (DJANGO_MIDDLEWARE, DJANGO_HOPS)]
+    ("middleware", "expected"),
+    [(OUR_MIDDLEWARE, []), (PRODUCTION_MIDDLEWARE, []), (DJANGO_MIDDLEWARE, DJANGO_HOPS)],
 )
 async def test_api_requests_never_leave_the_loop(
     api_settings: Any, hops: Hops, middleware: list[str], expected: list[str]
@@ -488,3 +492,18 @@ def test_the_sync_path_is_djangos(rf: Any) -> None:
     assert sync(rf.get("/")).status_code == 200
     # In async mode the handler gets a coroutine function, which it awaits on the loop.
     assert iscoroutinefunction(ours.CsrfViewMiddleware(token_view).process_view)
+
+
+async def test_node_serves_the_admins_static_files_on_the_loop(hops: Hops) -> None:
+    """The admin's CSS comes from the node itself, cacheable, without a thread hop."""
+    app = NodeASGIHandler()
+    sent = await asgi_request(app, "GET", "/static/admin/css/base.css")
+    status, body = status_and_body(sent)
+    headers = {k.decode().lower(): v.decode() for k, v in sent[0]["headers"]}
+    assert status == 200
+    assert headers["content-type"].startswith("text/css")
+    assert b"body" in body
+    assert "cache-control" in headers
+    assert list(hops) == []
+    missing = await asgi_request(app, "GET", "/static/admin/css/no-such-file.css")
+    assert missing[0]["status"] == 404
