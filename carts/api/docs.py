@@ -8,6 +8,7 @@ script at all. It is not on the cart hot path, so it is an ordinary sync view.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -54,6 +55,14 @@ def _body(op: dict[str, Any]) -> SafeString:
     return _ref(schema)
 
 
+_LITERAL = re.compile(r"``(.+?)``")
+
+
+def _prose(text: str) -> SafeString:
+    """Escape a docstring-sourced description, showing ``literals`` as code."""
+    return mark_safe(_LITERAL.sub(r"<code>\1</code>", str(escape(text))))
+
+
 def _operation(path: str, method: str, op: dict[str, Any]) -> SafeString:
     params = format_html_join(
         ", ", "<code>{}</code> ({})", ((p["name"], p["in"]) for p in op.get("parameters", []))
@@ -77,7 +86,7 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> SafeString:
         method.upper(),
         path,
         op.get("summary", ""),
-        op.get("description", ""),
+        _prose(op.get("description", "")),
         params or "—",
         _body(op),
         responses,
@@ -90,7 +99,12 @@ def _component(name: str, schema: dict[str, Any]) -> SafeString:
         "",
         "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td></tr>",
         (
-            (field, "*" if field in required else "", _ref(prop), prop.get("description", ""))
+            (
+                field,
+                "*" if field in required else "",
+                _ref(prop),
+                _prose(prop.get("description", "")),
+            )
             for field, prop in schema.get("properties", {}).items()
         ),
     )
@@ -99,7 +113,7 @@ def _component(name: str, schema: dict[str, Any]) -> SafeString:
         "<table><tr><th>Field</th><th>Type</th><th></th></tr>{}</table>",
         name,
         name,
-        schema.get("description", ""),
+        _prose(schema.get("description", "")),
         rows,
     )
 
