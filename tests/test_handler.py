@@ -64,7 +64,13 @@ def open_connection() -> None:
 
 @pytest.fixture
 def urls(settings: Any) -> Any:
-    """Route to this module's views, through the project's middleware."""
+    """Route to this module's views, through the project's middleware.
+
+    Starts from a shared thread without a connection: one left there by an
+    earlier test's async ORM (pytest-django runs database tests first) would
+    turn the node handler's hops on and make these tests depend on order.
+    """
+    close_shared_thread_connections()
     settings.ROOT_URLCONF = __name__
     return settings
 
