@@ -14,7 +14,8 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -125,21 +126,34 @@ def _json(status: int, message: str) -> JsonResponse:
     return JsonResponse(error_body(status, message), status=status)
 
 
-def handler400(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def _staff_page(request: HttpRequest) -> bool:
+    # The admin is for people in a browser: its errors stay Django's HTML pages.
+    return request.path.startswith("/admin/")
+
+
+def handler400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 400 view (bad Host header, too many fields...) in the error shape."""
+    if _staff_page(request):
+        return defaults.bad_request(request, exception)
     return _json(400, "bad request")
 
 
-def handler403(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def handler403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 403 view in the error shape."""
+    if _staff_page(request):
+        return defaults.permission_denied(request, exception)
     return _json(403, "forbidden")
 
 
-def handler404(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+def handler404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 404 view in the error shape: an unknown URL or a bad path parameter."""
+    if _staff_page(request):
+        return defaults.page_not_found(request, exception)
     return _json(404, f"no route for {request.method} {request.path[:200]}")
 
 
-def handler500(request: HttpRequest) -> JsonResponse:
+def handler500(request: HttpRequest) -> HttpResponse:
     """Django's 500 view in the error shape; the traceback is in the log, not here."""
+    if _staff_page(request):
+        return defaults.server_error(request)
     return _json(500, "internal server error")

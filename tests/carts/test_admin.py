@@ -168,3 +168,17 @@ def test_anonymous_users_are_sent_to_login(client: Client) -> None:
     response: Any = client.get("/admin/carts/cart/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_admin_errors_are_html_pages_while_api_errors_stay_json(admin_client: Any) -> None:
+    """Staff in a browser get Django's error pages; API clients keep the JSON shape."""
+    forbidden = admin_client.get("/admin/carts/cart/add/")
+    assert forbidden.status_code == 403
+    assert forbidden["Content-Type"].startswith("text/html")
+    missing = admin_client.get("/admin/carts/no-such-model/")
+    assert missing.status_code == 404
+    assert missing["Content-Type"].startswith("text/html")
+    api = admin_client.get("/api/no-such-route")
+    assert api.status_code == 404
+    assert api.json()["code"] == 404
