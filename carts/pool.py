@@ -249,7 +249,9 @@ class GrainPool:
                     mutation=step.SerializeToString(deterministic=True),
                     node_id=self.node_id,
                     lease_version=lease_version,
-                    idempotency_key=key if step is mutation else None,
+                    # The implicit CreateCart carries the key too: a replay then
+                    # knows this request created the cart (and answers 201 again).
+                    idempotency_key=key,
                     snapshot=state.SerializeToString(deterministic=True) if due else None,
                 )
             )
@@ -260,8 +262,11 @@ class GrainPool:
     ) -> ApplyResult:
         """Return the result of the earlier mutation sent with ``key``."""
         seq = grain.keys[key]
-        earlier = await self.store.events(grain.cart_id, after=seq - 1, upto=seq)
-        if earlier and earlier[0].mutation != mutation.SerializeToString(deterministic=True):
+        # The keyed request's events: its mutation, after an implicit CreateCart if
+        # that request created the cart.
+        earlier = await self.store.events(grain.cart_id, after=max(seq - 2, 0), upto=seq)
+        mine = [e for e in earlier if e.idempotency_key == key]
+        if mine and mine[-1].mutation != mutation.SerializeToString(deterministic=True):
             raise IdempotencyConflict(
                 "this Idempotency-Key was used for a different mutation",
                 cart_id=grain.cart_id,
@@ -270,7 +275,8 @@ class GrainPool:
         state = grain.states.get(seq)
         if state is None:
             state = await self._rebuild(grain.cart_id, seq)
-        return ApplyResult(state, timings, replayed=True)
+        created = bool(mine) and mine[0].seq == 1
+        return ApplyResult(state, timings, replayed=True, created=created)
 
     async def _rebuild(self, cart_id: str, seq: int) -> pb.CartState:
         """Replay the log of ``cart_id`` up to ``seq``."""

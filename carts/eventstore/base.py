@@ -44,7 +44,8 @@ class LoadedCart:
     snapshot: bytes | None
     snapshot_version: int
     events: list[EventRecord]
-    # The latest idempotency keys of the cart (at most ``KEYS_KEPT``): key -> seq.
+    # The keys of the cart's latest keyed events (at most ``KEYS_KEPT`` events):
+    # key -> the seq of the last event written with it.
     idempotency_keys: dict[str, int] = field(default_factory=dict)
 
     @property

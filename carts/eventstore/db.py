@@ -261,4 +261,7 @@ def _load(cart_id: str) -> LoadedCart:
         .order_by("-seq")
         .values_list("idempotency_key", "seq")[:KEYS_KEPT]
     )
-    return LoadedCart(snapshot, version, events, dict(keys))
+    latest: dict[str, int] = {}
+    for key, seq in keys:  # newest first: a key's last event is the one to replay
+        latest.setdefault(key, seq)
+    return LoadedCart(snapshot, version, events, latest)

@@ -97,6 +97,19 @@ async def test_idempotency_key_replays_the_first_result(api: Api) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+async def test_a_retried_first_mutation_answers_201_again(api: Api) -> None:
+    """The retry of the request that created the cart gets the same answer: 201."""
+    path = f"/api/carts/{new_cart_id()}/items"
+    key = {"Idempotency-Key": "first-add"}
+    first = await api.post(path, ADD, headers=key)
+    again = await api.post(path, ADD, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again["Location"] == first["Location"]
+    assert again.json() == first.json()
+
+
+@pytest.mark.django_db(transaction=True)
 async def test_idempotency_key_reused_for_another_mutation_is_422(api: Api) -> None:
     cart_id = await api.new_cart()
     path = f"/api/carts/{cart_id}/items"

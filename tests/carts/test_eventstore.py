@@ -88,6 +88,11 @@ class EventStoreContract:
         assert keys[f"k{n}"] == n
         assert "k1" not in keys  # only the newest keys are remembered
 
+    async def test_a_key_on_several_events_maps_to_its_last(self, store: EventStore) -> None:
+        a = new_cart_id()
+        await store.append([rec(a, 1, key="k"), rec(a, 2, key="k"), rec(a, 3)])
+        assert (await store.load(a)).idempotency_keys == {"k": 2}
+
 
 class TestMemoryEventStore(EventStoreContract):
     @pytest.fixture

@@ -181,6 +181,24 @@ async def test_stale_owner_reloads_and_retries_on_the_fence() -> None:
     assert [e.seq for e in await store.events(cart)] == [1, 2, 3, 4]
 
 
+async def test_a_replayed_first_mutation_still_says_it_created_the_cart() -> None:
+    store = MemoryEventStore()
+    pool = make_pool(store)
+    cart = new_cart_id()
+    first = await pool.apply(cart, add(), idempotency_key="k-new")
+    assert first.created
+    assert [e.idempotency_key for e in await store.events(cart)] == ["k-new", "k-new"]
+    again = await pool.apply(cart, add(), idempotency_key="k-new")
+    assert (again.replayed, again.created, again.state.version) == (True, True, 2)
+    later = await pool.apply(cart, add(), idempotency_key="k-later")
+    assert not later.created
+    restarted = make_pool(store)  # the keys and the answer survive a reload
+    replay = await restarted.apply(cart, add(), idempotency_key="k-new")
+    assert (replay.replayed, replay.created, replay.state.version) == (True, True, 2)
+    replay = await restarted.apply(cart, add(), idempotency_key="k-later")
+    assert (replay.replayed, replay.created, replay.state.version) == (True, False, 3)
+
+
 async def test_idempotency_key_replays_first_result_across_reloads() -> None:
     store = MemoryEventStore()
     pool = make_pool(store)
