@@ -77,12 +77,14 @@ class GroupCommitter:
         try:
             results = await self.store.append(flat)
         except Exception as exc:
+            error = exc
             if not isinstance(exc, StorageError):
                 log.exception("event store append failed")
-                exc = StorageError(f"the event log write failed: {exc}")
+                error = StorageError(f"the event log write failed: {exc}")
+                error.__cause__ = exc  # the store's own error stays visible to the caller
             for _, future in taken:
                 if not future.done():
-                    future.set_exception(exc)
+                    future.set_exception(error)
             return
         self.batches += 1
         self.records += len(flat)
