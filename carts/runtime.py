@@ -85,10 +85,12 @@ async def reset() -> None:
         await pool.stop()
 
 
+# The built part each setting configures; every other CART_ setting shapes the pool.
+_PART_OF_SETTING = {"CART_CATALOG": "catalog", "CART_DELIVERY_PRICING": "pricing"}
+
+
 @receiver(setting_changed)
 def _reset_on_change(*, setting: str, **kwargs: Any) -> None:
     # A test that overrides a part's setting gets a part built from the new value.
-    if setting in {"CART_CATALOG", "CART_DELIVERY_PRICING"}:
-        _instances.pop({"CART_CATALOG": "catalog"}.get(setting, "pricing"), None)
-    elif setting.startswith("CART_"):
-        _instances.pop("pool", None)
+    if setting.startswith("CART_"):
+        _instances.pop(_PART_OF_SETTING.get(setting, "pool"), None)
